@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
+import { renderWarnings } from '../functions/render-stack/warnings.js';
 import { loadRunnerConfig, type RunnerConfig } from '../functions/shared/config/index.js';
 import { ConfigError } from '../functions/shared/errors.js';
 import { buildRunnerTemplate, configForVariant, runnerVariants } from '../stack/runner/index.js';
@@ -30,17 +31,6 @@ export async function writeRunnerTemplates(base: RunnerConfig, outDir: string): 
   return written;
 }
 
-/** Warnings about the config that do not stop synth (printed on stderr). */
-export function synthWarnings(config: RunnerConfig): string[] {
-  const executor = config.executor;
-  if (executor.type === 'docker+machine' && !executor.dockerMachine.sha256) {
-    return [
-      `warning: executor.dockerMachine has no sha256: docker-machine ${executor.dockerMachine.version} will be installed unchecked (GitLab publishes no checksum for its fork). Pin it: curl -fsSL <url> | sha256sum.`,
-    ];
-  }
-  return [];
-}
-
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('synth')
@@ -57,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   const opts = program.opts<{ out: string; config: string }>();
   try {
     const config = await loadRunnerConfig(opts.config);
-    for (const warning of synthWarnings(config)) process.stderr.write(`${warning}\n`);
+    for (const warning of renderWarnings(config)) process.stderr.write(`warning: ${warning}\n`);
     for (const file of await writeRunnerTemplates(config, opts.out)) process.stdout.write(`${file}\n`);
     return 0;
   } catch (error) {

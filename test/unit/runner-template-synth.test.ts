@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { main, synthWarnings, writeRunnerTemplates } from '../../scripts/synth.js';
+import { renderWarnings } from '../../functions/render-stack/warnings.js';
+import { main, writeRunnerTemplates } from '../../scripts/synth.js';
 import { baseInput, configOf } from './runner-template-support.js';
 
 describe('synth script', () => {
@@ -74,8 +75,8 @@ describe('synth script', () => {
       executor: { type: 'docker+machine', dockerMachine: { version: '0.16.2-gitlab.40', sha256: 'a'.repeat(64) } },
     });
     // Act
-    const unpinnedWarnings = synthWarnings(configOf());
-    const pinnedWarnings = synthWarnings(pinned);
+    const unpinnedWarnings = renderWarnings(configOf());
+    const pinnedWarnings = renderWarnings(pinned);
     // Assess
     expect(unpinnedWarnings).toEqual([expect.stringMatching(/executor\.dockerMachine has no sha256/)]);
     expect(pinnedWarnings).toEqual([]);

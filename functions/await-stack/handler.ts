@@ -1,0 +1,3 @@
+import { awaitStack } from './await-stack.js';
+
+export const handler = awaitStack.handler;

@@ -1,0 +1,3 @@
+import { deployStack } from './deploy-stack.js';
+
+export const handler = deployStack.handler;

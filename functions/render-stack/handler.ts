@@ -1,0 +1,3 @@
+import { renderStackStep } from './render-stack.js';
+
+export const handler = renderStackStep.handler;

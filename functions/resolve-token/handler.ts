@@ -1,0 +1,3 @@
+import { resolveTokenStep } from './resolve-token.js';
+
+export const handler = resolveTokenStep.handler;
