@@ -32,7 +32,15 @@ export type LogEvent =
   | { kind: 'machine-removal-requested'; time: number; machine: string; reason?: string }
   | { kind: 'machine-removed'; time: number; machine: string; reason?: string }
   /** Debug `Docker Machine Details` counts (every poll at debug level). */
-  | { kind: 'machine-details'; time: number; idle: number; used: number; creating: number; removing: number; total: number }
+  | {
+      kind: 'machine-details';
+      time: number;
+      idle: number;
+      used: number;
+      creating: number;
+      removing: number;
+      total: number;
+    }
   /** The log is at debug level (a debug-only line was seen): absence of `no content` lines then means something. */
   | { kind: 'debug-level'; time: number };
 
@@ -42,4 +50,15 @@ export interface LineCounts {
   skipped: number;
   /** Lines dropped as exact duplicates (old installs log every line twice through syslog). */
   duplicates: number;
+  /** Sources (files, S3 objects) read (set by the parser's `parseLogs`). */
+  sources?: number;
+  /** Sources that ended early with a read error (truncated gzip, a failed GetObject); their earlier lines count. */
+  readErrors?: number;
+  /**
+   * Epoch ms of the earliest / latest timestamp on any parsed line, events or not (optional: set by the parser
+   * when it knows them). The analyser's window ends at the last line, so a log whose polls stop while other lines
+   * go on is judged at its end, not at the last poll.
+   */
+  firstTime?: number;
+  lastTime?: number;
 }

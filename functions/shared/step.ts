@@ -37,13 +37,13 @@ export interface StepDefinition<I extends z.ZodType, O extends z.ZodType, D> {
   execute: (input: z.output<I>, ctx: StepContext<D>) => Promise<z.input<O>>;
 }
 
-export interface Step<I extends z.ZodType, O extends z.ZodType, D> {
+export interface Step<O extends z.ZodType, D> {
   name: string;
   run(event: unknown, deps?: D, log?: Logger): Promise<z.output<O>>;
   handler: middy.MiddyfiedHandler<unknown, z.output<O>>;
 }
 
-export function defineStep<I extends z.ZodType, O extends z.ZodType, D>(def: StepDefinition<I, O, D>): Step<I, O, D> {
+export function defineStep<I extends z.ZodType, O extends z.ZodType, D>(def: StepDefinition<I, O, D>): Step<O, D> {
   let lazyDeps: D | undefined;
   const run = async (event: unknown, deps?: D, log?: Logger): Promise<z.output<O>> => {
     const logger = log ?? createLogger(def.name);
