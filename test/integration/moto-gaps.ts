@@ -116,6 +116,33 @@ export const MOTO_GAPS: readonly MotoGap[] = [
       '(tests read DescribeStackResources before updating, and assert only status and parameters after).',
     coveredBy: ['test/unit/runner-template-variants.test.ts', 'test/unit/change-set.test.ts'],
   },
+  {
+    id: 'update-change-set-tags',
+    moto:
+      "An UPDATE change set's Tags never reach the stack (DescribeChangeSet returns none, the stack keeps its " +
+      'create-time tags), so after a token update every later pipeline run updates again instead of being a no-op.',
+    bites:
+      'The no-op-by-tags check after an update (the pipeline test asserts the tags sent in CreateChangeSet and the ' +
+      'TokenParameterVersion parameter instead; the tag comparison itself is unit-tested).',
+    coveredBy: ['test/integration/pipeline-moto.test.ts', 'test/unit/deploy-stack.test.ts'],
+  },
+  {
+    id: 'stack-events',
+    moto:
+      'Only stack-level events are written (no per-resource CREATE_IN_PROGRESS/FAILED events), and update events ' +
+      'lack the "User Initiated" reason.',
+    bites: 'Root-cause extraction from failed resource events and the cfn-init log tail of a failed manager signal.',
+    coveredBy: ['test/unit/await-stack.test.ts'],
+  },
+  {
+    id: 'template-url-host',
+    moto:
+      'CloudFormation fetches TemplateURL from its own S3 only for AWS-style URLs (`https://<bucket>.s3.<region>.' +
+      'amazonaws.com/<key>`); a URL on the moto endpoint (`http://127.0.0.1:PORT/<bucket>/<key>`) reads "127" as ' +
+      'the bucket and fails with NoSuchBucket.',
+    bites: 'Nothing: render-stack always returns the AWS-style URL, which works on both.',
+    coveredBy: ['test/integration/render-stack.test.ts'],
+  },
 ];
 
 /** Variants moto cannot deploy, each with the gap that stops it. */
