@@ -1,6 +1,7 @@
 /**
- * Writes the runner-stack template of every variant (executor x network x IPv6) as JSON, one file each, and
- * prints each path on its own line:
+ * Writes the runner-stack template of every variant (executor x network x IPv6) as JSON, one file each, then the
+ * orchestrator stack's template (`orchestrator.json`, with placeholder code keys), and prints each path on its own
+ * line:
  *
  *   npm run synth -- --out DIR [--config runner.config.json]
  *
@@ -13,6 +14,7 @@ import { Command } from 'commander';
 import { renderWarnings } from '../functions/render-stack/warnings.js';
 import { loadRunnerConfig, type RunnerConfig } from '../functions/shared/config/index.js';
 import { ConfigError } from '../functions/shared/errors.js';
+import { buildOrchestratorTemplate, ORCHESTRATOR_STEPS, type OrchestratorStep } from '../stack/orchestrator/index.js';
 import { buildRunnerTemplate, configForVariant, runnerVariants } from '../stack/runner/index.js';
 import type { CfnTemplate } from '../stack/shared/cfn.js';
 
@@ -31,10 +33,34 @@ export async function writeRunnerTemplates(base: RunnerConfig, outDir: string): 
   return written;
 }
 
+/** The orchestrator template's file name in the synth output. */
+export const ORCHESTRATOR_TEMPLATE_FILE = 'orchestrator.json';
+
+/** Code keys for synth: `npm run deploy` puts the real `lambda/<sha256>.zip` keys in. */
+export const placeholderCodeKeys = (): Record<OrchestratorStep, string> =>
+  Object.fromEntries(ORCHESTRATOR_STEPS.map((step) => [step, `lambda/${step}-synth-placeholder.zip`])) as Record<
+    OrchestratorStep,
+    string
+  >;
+
+/** Writes the orchestrator stack's template (placeholder code keys) into outDir; returns its path. */
+export async function writeOrchestratorTemplate(config: RunnerConfig, outDir: string): Promise<string> {
+  await mkdir(outDir, { recursive: true });
+  const file = join(outDir, ORCHESTRATOR_TEMPLATE_FILE);
+  const template = buildOrchestratorTemplate(config, {
+    codeBucket: config.artifactBucket,
+    codeKeys: placeholderCodeKeys(),
+  });
+  await writeFile(file, templateFileText(template));
+  return file;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('synth')
-    .description('Write the runner-stack template of every variant (executor x network x IPv6) as JSON files.')
+    .description(
+      'Write the runner-stack template of every variant (executor x network x IPv6) and the orchestrator template as JSON files.',
+    )
     .requiredOption('--out <dir>', 'directory to write the templates to')
     .option('--config <file>', 'runner config file', 'runner.config.json')
     .exitOverride();
@@ -49,6 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     const config = await loadRunnerConfig(opts.config);
     for (const warning of renderWarnings(config)) process.stderr.write(`warning: ${warning}\n`);
     for (const file of await writeRunnerTemplates(config, opts.out)) process.stdout.write(`${file}\n`);
+    process.stdout.write(`${await writeOrchestratorTemplate(config, opts.out)}\n`);
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -2,7 +2,7 @@ import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudform
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { readStack, type StackSnapshot } from '../deploy-stack/stack-state.js';
-import { defaultAwsClients } from '../shared/aws-clients.js';
+import { defaultCfnClient, defaultS3Client } from '../shared/aws-clients.js';
 import { stepInputWithConfig } from '../shared/config/from-env.js';
 import { runnerConfigSchema } from '../shared/config/index.js';
 import { type AwaitResult, awaitResultSchema, deployResultSchema, type RootCause } from '../shared/contracts.js';
@@ -117,9 +117,6 @@ export const awaitStack = defineStep({
   name: 'await-stack',
   input: awaitStackInputSchema,
   output: awaitResultSchema,
-  defaultDeps: (): AwaitStackDeps => {
-    const { cfn, s3 } = defaultAwsClients();
-    return { cfn, s3 };
-  },
+  defaultDeps: (): AwaitStackDeps => ({ cfn: defaultCfnClient(), s3: defaultS3Client() }),
   execute: awaitRunnerStack,
 });

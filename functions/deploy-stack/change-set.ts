@@ -42,6 +42,19 @@ export type ChangeSetOutcome =
   | { kind: 'empty'; changeSetId: string; stackId?: string; reason: string };
 
 const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
+
+/**
+ * The role CloudFormation deploys the runner stack with (`RoleARN`), set by the orchestrator stack on the
+ * deploy-stack function. Unset or empty: no role, CloudFormation acts with the caller's rights (a laptop's
+ * `npm run pipeline`).
+ */
+export const CFN_EXECUTION_ROLE_ENV = 'CFN_EXECUTION_ROLE_ARN';
+
+export function executionRoleArn(env: Record<string, string | undefined> = process.env): string | undefined {
+  const arn = env[CFN_EXECUTION_ROLE_ENV]?.trim();
+  return arn ? arn : undefined;
+}
+
 const MAX_CHANGE_PAGES = 10;
 
 export async function createChangeSet(
@@ -57,6 +70,7 @@ export async function createChangeSet(
         TemplateURL: req.templateUrl,
         Parameters: req.parameters,
         Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+        RoleARN: executionRoleArn(),
         Tags: req.tags,
         Description: req.description,
         // Same token on an SDK retry: CloudFormation does not create a second change set.

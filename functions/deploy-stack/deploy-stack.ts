@@ -1,6 +1,6 @@
 import { type CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { z } from 'zod';
-import { defaultAwsClients } from '../shared/aws-clients.js';
+import { defaultCfnClient } from '../shared/aws-clients.js';
 import { cfnCall } from '../shared/cfn-call.js';
 import { stepInputWithConfig } from '../shared/config/from-env.js';
 import { type RunnerConfig, runnerConfigSchema } from '../shared/config/index.js';
@@ -196,6 +196,6 @@ export const deployStack = defineStep({
   name: STEP,
   input: deployStackInputSchema,
   output: deployResultSchema,
-  defaultDeps: (): DeployStackDeps => ({ cfn: defaultAwsClients().cfn }),
+  defaultDeps: (): DeployStackDeps => ({ cfn: defaultCfnClient() }),
   execute: deployRunnerStack,
 });

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { buildRunnerTemplate, runnerStackParameters } from '../../stack/runner/index.js';
-import { defaultAwsClients } from '../shared/aws-clients.js';
+import { defaultS3Client } from '../shared/aws-clients.js';
 import { stepInputWithConfig } from '../shared/config/from-env.js';
 import { type RunnerConfig, runnerConfigSchema } from '../shared/config/schema.js';
 import { type RenderResult, renderResultSchema, type TokenRef, tokenRefSchema } from '../shared/contracts.js';
@@ -73,6 +73,6 @@ export const renderStackStep = defineStep({
   name: 'render-stack',
   input: renderStackInputSchema,
   output: renderResultSchema,
-  defaultDeps: (): RenderStackDeps => ({ s3: defaultAwsClients().s3 }),
+  defaultDeps: (): RenderStackDeps => ({ s3: defaultS3Client() }),
   execute: (input, { deps, log }) => renderStack(input, deps, log),
 });

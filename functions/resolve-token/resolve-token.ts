@@ -1,6 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
-import { defaultAwsClients } from '../shared/aws-clients.js';
+import { defaultSsmClient } from '../shared/aws-clients.js';
 import { stepInputWithConfig } from '../shared/config/from-env.js';
 import { type RunnerConfig, runnerConfigSchema } from '../shared/config/schema.js';
 import { type TokenRef, tokenRefSchema } from '../shared/contracts.js';
@@ -57,6 +57,6 @@ export const resolveTokenStep = defineStep({
   name: 'resolve-token',
   input: resolveTokenInputSchema,
   output: tokenRefSchema,
-  defaultDeps: (): ResolveTokenDeps => ({ ssm: defaultAwsClients().ssm }),
+  defaultDeps: (): ResolveTokenDeps => ({ ssm: defaultSsmClient() }),
   execute: (input, { deps, log }) => resolveToken(input.config, deps, log),
 });

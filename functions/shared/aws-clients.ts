@@ -22,27 +22,47 @@ export interface AwsClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
+/** The settings every client shares (region, endpoint, credentials, retries). */
+export function awsClientConfig(options: AwsClientOptions = {}) {
   const envAttempts = Number(process.env.AWS_MAX_ATTEMPTS);
-  const common = {
+  return {
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: options.maxAttempts ?? (Number.isFinite(envAttempts) && envAttempts > 0 ? envAttempts : 5),
     retryMode: 'adaptive' as const,
   };
-  return {
-    cfn: new CloudFormationClient(common),
-    ssm: new SSMClient(common),
-    s3: new S3Client({ ...common, forcePathStyle: Boolean(endpoint) }),
-  };
 }
 
-let cached: AwsClients | undefined;
+export const createCfnClient = (options: AwsClientOptions = {}) => new CloudFormationClient(awsClientConfig(options));
+export const createSsmClient = (options: AwsClientOptions = {}) => new SSMClient(awsClientConfig(options));
+export const createS3Client = (options: AwsClientOptions = {}) =>
+  new S3Client({
+    ...awsClientConfig(options),
+    forcePathStyle: Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL),
+  });
 
-/** Clients shared by the handlers of one process (created on first use, not at import: keeps cold start small). */
-export function defaultAwsClients(): AwsClients {
-  cached ??= createAwsClients();
-  return cached;
+/** All three clients (scripts and tests; a Lambda takes only the ones it uses, below, to keep its bundle small). */
+export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
+  return { cfn: createCfnClient(options), ssm: createSsmClient(options), s3: createS3Client(options) };
 }
+
+/*
+ * Clients shared by the handlers of one process, each created on first use (not at import: keeps cold start small).
+ * One getter per client so that esbuild leaves the unused SDK clients out of a step's bundle.
+ */
+let cfn: CloudFormationClient | undefined;
+let ssm: SSMClient | undefined;
+let s3: S3Client | undefined;
+export const defaultCfnClient = (): CloudFormationClient => {
+  cfn ??= createCfnClient();
+  return cfn;
+};
+export const defaultSsmClient = (): SSMClient => {
+  ssm ??= createSsmClient();
+  return ssm;
+};
+export const defaultS3Client = (): S3Client => {
+  s3 ??= createS3Client();
+  return s3;
+};

@@ -143,6 +143,53 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     bites: 'Nothing: render-stack always returns the AWS-style URL, which works on both.',
     coveredBy: ['test/integration/render-stack.test.ts'],
   },
+  {
+    id: 'events-test-event-pattern',
+    moto: 'EventBridge TestEventPattern is not implemented: it answers HTTP 200 with no Result.',
+    bites:
+      "Checking the SSM rule's pattern with TestEventPattern (the moto test routes real events through the deployed " +
+      'pattern on a probe bus into an SQS queue instead: moto matches patterns when it delivers).',
+    coveredBy: ['test/integration/orchestrator-moto.test.ts', 'test/unit/orchestrator-template.test.ts'],
+  },
+  {
+    id: 'events-state-machine-target',
+    moto:
+      'PutEvents answers HTTP 500 when a matching rule targets a Step Functions state machine (NotImplementedError ' +
+      'in target delivery), like a Lambda target.',
+    bites:
+      'Delivering a "Parameter Store Change" event through the deployed token rule to the state machine (the probe ' +
+      'bus carries the same pattern; the target and its role are read back with ListTargetsByRule).',
+    coveredBy: ['test/integration/orchestrator-moto.test.ts', 'test/unit/orchestrator-iam.test.ts'],
+  },
+  {
+    id: 'cfn-import-change-set',
+    moto:
+      'An IMPORT change set (ResourcesToImport) is executed as a CREATE: importing an existing bucket fails with ' +
+      'BucketAlreadyExists.',
+    bites:
+      '`npm run deploy` adopting an artifact bucket that already exists (created by `npm run pipeline`): the moto ' +
+      'test starts without the bucket; the IMPORT request is unit-tested.',
+    coveredBy: ['test/unit/orchestrator-deploy.test.ts'],
+  },
+  {
+    id: 'stepfunctions-definition',
+    moto:
+      "CloudFormation's AWS::StepFunctions::StateMachine reads only DefinitionString (a Definition object gives an " +
+      'empty definition); no definition is validated and executions are recorded but never run.',
+    bites:
+      'ASL validation and running the pipeline on moto (the template uses DefinitionString; cfn-lint checks the same ' +
+      'ASL as a Definition object; the state transitions are unit-tested and the demo runs the steps in-process).',
+    coveredBy: ['test/integration/orchestrator-cfn-lint.test.ts', 'test/unit/orchestrator-state-machine.test.ts'],
+  },
+  {
+    id: 'lambda-function-settings',
+    moto:
+      "CloudFormation's AWS::Lambda::Function passes on only Code, Handler, Role, Runtime, Description, MemorySize, " +
+      'Timeout, Environment and a few more: Architectures, LoggingConfig and Tags are dropped; no function runs ' +
+      '(invocation needs Docker).',
+    bites: 'The arm64 architecture, the per-function log groups and the function tags of the orchestrator stack.',
+    coveredBy: ['test/unit/orchestrator-template.test.ts'],
+  },
 ];
 
 /** Variants moto cannot deploy, each with the gap that stops it. */

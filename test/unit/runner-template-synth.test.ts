@@ -53,8 +53,9 @@ describe('synth script', () => {
     // Assess
     expect(code).toBe(0);
     const lines = stdout.join('').trimEnd().split('\n');
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     expect(lines[0]).toBe(join(out, 'runner-docker-machine-create-ipv6.json'));
+    expect(lines[8]).toBe(join(out, 'orchestrator.json'));
   });
 
   it('exits 2 and names the bad field when the config is invalid', async () => {

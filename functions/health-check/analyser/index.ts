@@ -1,0 +1,2 @@
+export { type Analyser, createAnalyser } from './analyser.js';
+export type * from './report-types.js';

@@ -1,0 +1,3 @@
+import { healthCheckStep } from './health-check.js';
+
+export const handler = healthCheckStep.handler;
