@@ -14,10 +14,10 @@ import { pathToFileURL } from 'node:url';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
 import { createAwsClients } from '../functions/shared/aws-clients.js';
-import { loadRunnerConfig, type RunnerConfig } from '../functions/shared/config/index.js';
-import { ConfigError } from '../functions/shared/errors.js';
+import type { RunnerConfig } from '../functions/shared/config/index.js';
 import { orchestratorStackName } from '../stack/orchestrator/index.js';
 import { type BuildReport, buildBundles, freshBundles, sizeLines } from './lib/bundles.js';
+import { loadConfigForCli } from './lib/cli-config.js';
 import { reportFailure } from './lib/cli-report.js';
 import { createListrProgress } from './lib/listr-progress.js';
 import {
@@ -86,16 +86,8 @@ export async function main(argv: string[]): Promise<number> {
     return (error as { exitCode?: number }).exitCode === 0 ? 0 : 2;
   }
   const opts = program.opts<CliOptions>();
-  let config: RunnerConfig;
-  try {
-    config = await loadRunnerConfig(opts.config);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = await loadConfigForCli(opts.config);
+  if (!config) return 2;
   const stackName = opts.stackName ?? orchestratorStackName(config);
   const endpoint = process.env.AWS_ENDPOINT_URL;
   process.stdout.write(

@@ -11,9 +11,8 @@
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { createAwsClients } from '../functions/shared/aws-clients.js';
-import { loadRunnerConfig, type RunnerConfig } from '../functions/shared/config/index.js';
-import { ConfigError } from '../functions/shared/errors.js';
 import { setLogSink } from '../functions/shared/logger.js';
+import { loadConfigForCli } from './lib/cli-config.js';
 import { progressLogSink, reportFailure } from './lib/cli-report.js';
 import { createListrProgress } from './lib/listr-progress.js';
 import { summaryLines } from './lib/pipeline-format.js';
@@ -49,16 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const opts = program.opts<CliOptions>();
 
-  let config: RunnerConfig;
-  try {
-    config = await loadRunnerConfig(opts.config);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = await loadConfigForCli(opts.config);
+  if (!config) return 2;
 
   const endpoint = process.env.AWS_ENDPOINT_URL;
   process.stdout.write(

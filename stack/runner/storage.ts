@@ -1,53 +1,11 @@
-import type { CfnResource, CfnValue } from '../shared/cfn.js';
-import { getAtt, ref, sub } from '../shared/cfn.js';
+import type { CfnResource } from '../shared/cfn.js';
+import { denyInsecureTransport, secureBucketProperties } from '../shared/s3-bucket.js';
 import { type RunnerStackContext, resourceTags } from './context.js';
 
-/** Rules every bucket gets: encrypted, never public, no ACLs, aborted uploads cleaned up. */
 function bucket(ctx: RunnerStackContext, role: string, expirationDays: number, expireRuleId: string): CfnResource {
-  const rules: CfnValue[] = [
-    { Id: 'AbortIncompleteUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
-  ];
-  if (expirationDays > 0) rules.push({ Id: expireRuleId, Status: 'Enabled', ExpirationInDays: expirationDays });
   return {
     Type: 'AWS::S3::Bucket',
-    Properties: {
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-      },
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-      LifecycleConfiguration: { Rules: rules },
-      Tags: resourceTags(ctx.config, role),
-    },
-  };
-}
-
-/** Refuses every request that does not come over TLS. */
-function denyInsecureTransport(bucketId: string): CfnResource {
-  return {
-    Type: 'AWS::S3::BucketPolicy',
-    Properties: {
-      Bucket: ref(bucketId),
-      PolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            // A Deny: the wildcard makes it cover every S3 action, which is what a TLS-only rule must do.
-            Action: 's3:*',
-            Resource: [getAtt(bucketId, 'Arn'), sub(`\${${bucketId}.Arn}/*`)],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
-      },
-    },
+    Properties: secureBucketProperties({ tags: resourceTags(ctx.config, role), expirationDays, expireRuleId }),
   };
 }
 
