@@ -3,14 +3,19 @@
  * account needed.
  *   1. start moto_server on a free loopback port (stopped at the end, also on failure);
  *   2. put a demo runner token (glrt-<random>) in SSM as a SecureString;
- *   3. run the pipeline (artifact bucket, resolve-token, render-stack, deploy-stack, await-stack) with the example
- *      config, turned into a variant moto can deploy;
- *   4. show the stack's resources and what moto now holds (VPC, subnets, instances);
- *   5. run the pipeline again: nothing changed, so it is a no-op (no change set).
+ *   3. build the Lambda bundles (or reuse fresh ones in dist/) and deploy the orchestrator stack (artifact bucket,
+ *      functions, state machine, triggers) through change sets — before the pipeline, which owns no bucket then;
+ *   4. run the pipeline (resolve-token, render-stack, deploy-stack, await-stack: the state machine's order, steps
+ *      in-process) with the example config, turned into a variant moto can deploy;
+ *   5. show the stack's resources and what moto now holds (VPC, subnets, instances);
+ *   6. run the pipeline again: nothing changed, so it is a no-op (no change set);
+ *   7. upload a healthy hour of manager logs to the runner stack's LogBucket, run the health-check step, print the
+ *      verdict, its reasons and the HTML report (S3 key and a local copy, out/demo-report.html).
  * Exit codes: 0 done, 1 failed (the reason is printed), e.g. when moto_server is not installed.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GetTemplateCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
@@ -24,17 +29,23 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { type AwsClients, createAwsClients } from '../functions/shared/aws-clients.js';
 import { loadRunnerConfig, parseRunnerConfig, type RunnerConfig } from '../functions/shared/config/index.js';
 import { setLogSink } from '../functions/shared/logger.js';
+import { orchestratorStackName } from '../stack/orchestrator/index.js';
 import { configForVariant, type RunnerVariant, runnerVariants } from '../stack/runner/index.js';
 import { motoDeployBlocker } from '../test/integration/moto-gaps.js';
 import { localClientConfig } from './lib/aws-env.js';
+import { buildBundles, freshBundles } from './lib/bundles.js';
 import { progressLogSink, reportFailure } from './lib/cli-report.js';
+import { DEMO_LOG_FIXTURE, DEMO_LOGS_END, runDemoHealthCheck } from './lib/demo-health.js';
 import { createListrProgress } from './lib/listr-progress.js';
 import { type MotoServer, startMoto } from './lib/moto.js';
+import { type DeployPhaseRunner, deployOrchestrator } from './lib/orchestrator-deploy.js';
 import { summaryLines } from './lib/pipeline-format.js';
 import { runPipeline } from './lib/pipeline-runner.js';
 import { REPO_ROOT } from './lib/repo-root.js';
 
 const DEMO_STACK = 'demo-runner-fleet';
+/** Where the demo writes its local copy of the HTML health report (DEMO_REPORT_FILE overrides it, for tests). */
+const reportFile = () => resolve(process.env.DEMO_REPORT_FILE || join(REPO_ROOT, 'out', 'demo-report.html'));
 const POLL_MS = 200;
 const say = (text = '') => process.stdout.write(`${text}\n`);
 
@@ -140,6 +151,55 @@ async function showWhatMotoHolds(clients: AwsClients, ec2: EC2Client, stackName:
   say('  (moto runs no cfn-init and no gitlab-runner: the manager boot is tested by test/unit/bastion-*.test.ts)');
 }
 
+async function deployOrchestratorStack(config: RunnerConfig, clients: AwsClients): Promise<void> {
+  say();
+  say('== Orchestrator stack: Lambda bundles, artifact bucket, state machine, triggers ==');
+  const progress = createListrProgress();
+  // listr-progress only uses the phase name as a label; the deploy phases are not pipeline phases.
+  const runPhase = ((phase, title, work) => progress.runPhase(phase as never, title, work)) as DeployPhaseRunner;
+  const bundles = await runPhase('build', 'build', async (p) => {
+    const fresh = await freshBundles();
+    const report = fresh ?? (await buildBundles());
+    for (const skipped of report.skipped) p.output(`warning: ${skipped.reason}`);
+    p.title(`build: ${report.bundles.length} bundles (${fresh ? 'dist/ is fresh, reused' : 'built'})`);
+    return report;
+  });
+  const stackName = orchestratorStackName(config);
+  const result = await deployOrchestrator({
+    config,
+    stackName,
+    cfn: clients.cfn,
+    s3: clients.s3,
+    bundles,
+    pollIntervalMs: POLL_MS,
+    runPhase,
+  });
+  say(
+    `Orchestrator stack ${stackName}: ${result.status} (artifact bucket ${config.artifactBucket} ${result.bootstrap})`,
+  );
+  say(`  state machine ${result.stateMachineArn ?? '(not found)'}`);
+  say('  (moto records state machine executions but does not run them: the demo runs the steps in-process)');
+}
+
+async function checkHealth(config: RunnerConfig, clients: AwsClients): Promise<void> {
+  say();
+  say('== Health check: a healthy hour of manager logs in the LogBucket, judged by the health-check step ==');
+  const { logBucket, uploaded, result, html } = await runDemoHealthCheck(config, clients);
+  say(
+    `Uploaded ${DEMO_LOG_FIXTURE} as ${uploaded} log-shipper objects to s3://${logBucket} (window ending ${DEMO_LOGS_END})`,
+  );
+  say(`Verdict: ${result.verdict}`);
+  for (const reason of result.summary.reasons) say(`  - ${reason}`);
+  say(
+    `  polling ${result.summary.polling}, scale-to-zero ${result.summary.scaleToZero}, ${result.summary.jobs} jobs, up to ${result.summary.maxConcurrentMachines} machines`,
+  );
+  const file = reportFile();
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, html);
+  say(`HTML report: s3://${result.bucket}/${result.htmlKey} (JSON: ${result.reportKey})`);
+  say(`  local copy: ${relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file)}`);
+}
+
 export async function main(): Promise<number> {
   let moto: MotoServer | undefined;
   try {
@@ -158,9 +218,11 @@ export async function main(): Promise<number> {
     );
     say(`Put a demo runner token in SSM: ${config.gitlab.tokenParameterName} (SecureString; never shown again)`);
 
+    await deployOrchestratorStack(config, clients);
     await runOnce(config, clients, '== Pipeline, first run: the runner stack does not exist yet ==');
     await showWhatMotoHolds(clients, ec2, config.stackName);
     await runOnce(config, clients, '== Pipeline, second run, nothing changed: expect a no-op (no change set) ==');
+    await checkHealth(config, clients);
     say();
     say('Done. Next: `npm run pipeline -- --config runner.config.json` against AWS (or AWS_ENDPOINT_URL).');
     ec2.destroy();

@@ -1,10 +1,10 @@
 import { gunzipSync } from 'node:zlib';
-import { type CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { type _Object, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { LOG_PREFIX } from '../../stack/bastion/contract.js';
-import { LOG_BUCKET_LOGICAL_ID } from '../deploy-stack/runner-stack-ids.js';
 import type { Logger } from '../shared/logger.js';
 import { redactTokens } from '../shared/redact.js';
+import { runnerLogBucketName } from '../shared/runner-stack.js';
 
 /**
  * The last lines cfn-init wrote on the manager, read back from the log bucket: the log shipper
@@ -49,7 +49,7 @@ export async function readCfnInitTail(
   limits: CfnInitTailLimits = CFN_INIT_TAIL_LIMITS,
 ): Promise<string[] | undefined> {
   try {
-    const bucket = await logBucketName(deps.cfn, target.stackRef);
+    const bucket = await runnerLogBucketName(deps.cfn, target.stackRef);
     if (!bucket) {
       log.info('no log bucket in the stack, no cfn-init tail');
       return undefined;
@@ -83,13 +83,6 @@ export async function readCfnInitTail(
     log.warn('cfn-init log not readable; root cause without it', { error });
     return undefined;
   }
-}
-
-async function logBucketName(cfn: CloudFormationClient, stackRef: string): Promise<string | undefined> {
-  const out = await cfn.send(
-    new DescribeStackResourcesCommand({ StackName: stackRef, LogicalResourceId: LOG_BUCKET_LOGICAL_ID }),
-  );
-  return out.StackResources?.find((r) => r.LogicalResourceId === LOG_BUCKET_LOGICAL_ID)?.PhysicalResourceId;
 }
 
 async function listObjects(s3: S3Client, bucket: string, prefix: string, maxPages: number): Promise<_Object[]> {

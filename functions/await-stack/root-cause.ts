@@ -1,7 +1,7 @@
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
-import { MANAGER_LOGICAL_ID } from '../deploy-stack/runner-stack-ids.js';
 import type { RootCause } from '../shared/contracts.js';
 import { redactTokens } from '../shared/redact.js';
+import { MANAGER_LOGICAL_ID } from '../shared/runner-stack.js';
 import { isStackItself } from './stack-events.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Change, Tag } from '@aws-sdk/client-cloudformation';
 import type { RunnerConfig } from '../shared/config/index.js';
 import { type RenderResult, TAG_MANAGED_BY, TAG_TEMPLATE_HASH, TAG_TOKEN_VERSION } from '../shared/contracts.js';
-import { MANAGER_LOGICAL_ID } from './runner-stack-ids.js';
+import { MANAGER_LOGICAL_ID } from '../shared/runner-stack.js';
 
 /** Pure decisions of deploy-stack: the change set's name and tags, the no-op test, what a change set replaces. */
 

@@ -7,10 +7,10 @@ import { type RunnerConfig, runnerConfigSchema } from '../shared/config/index.js
 import { type DeployResult, deployResultSchema, type RenderResult, renderResultSchema } from '../shared/contracts.js';
 import { EventValidationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { MANAGER_LOGICAL_ID } from '../shared/runner-stack.js';
 import { defineStep, type StepContext } from '../shared/step.js';
 import { createChangeSet, executeChangeSet, settleChangeSet } from './change-set.js';
 import { changeSetName, inspectChanges, isUpToDate, managerReplacementWarning, stackTags } from './change-set-plan.js';
-import { MANAGER_LOGICAL_ID } from './runner-stack-ids.js';
 import { classifyStackStatus, readStack, type StackSnapshot } from './stack-state.js';
 import { stuckStackError } from './stuck-stack.js';
 

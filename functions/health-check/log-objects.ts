@@ -1,8 +1,8 @@
-import { type CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { LOG_PREFIX } from '../../stack/bastion/contract.js';
-import { LOG_BUCKET_LOGICAL_ID } from '../deploy-stack/runner-stack-ids.js';
 import { StackError } from '../shared/errors.js';
+import { LOG_BUCKET_LOGICAL_ID, runnerLogBucketName } from '../shared/runner-stack.js';
 import type { LogSource } from './parser/index.js';
 
 /**
@@ -19,10 +19,7 @@ export async function findLogBucket(
   if (env.LOG_BUCKET) return env.LOG_BUCKET;
   let physicalId: string | undefined;
   try {
-    const out = await cfn.send(
-      new DescribeStackResourcesCommand({ StackName: stackName, LogicalResourceId: LOG_BUCKET_LOGICAL_ID }),
-    );
-    physicalId = out.StackResources?.find((r) => r.LogicalResourceId === LOG_BUCKET_LOGICAL_ID)?.PhysicalResourceId;
+    physicalId = await runnerLogBucketName(cfn, stackName);
   } catch (cause) {
     throw new StackError(
       'HEALTH_NO_LOG_BUCKET',

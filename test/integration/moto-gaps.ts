@@ -99,11 +99,17 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     id: 'describe-stack-resource',
     moto:
       'DescribeStackResource answers HTTP 500 for any resource listed after one moto does not support (here: ' +
-      'everything after CacheBucketPolicy, so BastionInstance always); DescribeStackResources and GetTemplate work.',
+      'everything after CacheBucketPolicy, so BastionInstance always); so does DescribeStackResources with a ' +
+      'LogicalResourceId (LogBucket of the demo runner stack); DescribeStackResources of the whole stack, ' +
+      'ListStackResources and GetTemplate work.',
     bites:
       "Reading the manager's Metadata the way cfn-init does (token-canary reads it from GetTemplate, and checks " +
       'that no dynamic reference could resolve the token into it on AWS).',
-    coveredBy: ['test/integration/token-canary.test.ts', 'test/unit/bastion-init.test.ts'],
+    coveredBy: [
+      'test/integration/token-canary.test.ts',
+      'test/unit/bastion-init.test.ts',
+      'test/integration/health-check-moto.test.ts',
+    ],
   },
   {
     id: 'change-set-stack-behaviour',
@@ -178,8 +184,13 @@ export const MOTO_GAPS: readonly MotoGap[] = [
       'empty definition); no definition is validated and executions are recorded but never run.',
     bites:
       'ASL validation and running the pipeline on moto (the template uses DefinitionString; cfn-lint checks the same ' +
-      'ASL as a Definition object; the state transitions are unit-tested and the demo runs the steps in-process).',
-    coveredBy: ['test/integration/orchestrator-cfn-lint.test.ts', 'test/unit/orchestrator-state-machine.test.ts'],
+      'ASL as a Definition object; the state transitions are unit-tested, state-machine-walk.test.ts walks the ' +
+      "template's definition with the real steps in-process, and the demo runs the steps in-process).",
+    coveredBy: [
+      'test/integration/orchestrator-cfn-lint.test.ts',
+      'test/unit/orchestrator-state-machine.test.ts',
+      'test/integration/state-machine-walk.test.ts',
+    ],
   },
   {
     id: 'lambda-function-settings',

@@ -15,10 +15,10 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { deployStack } from '../../functions/deploy-stack/deploy-stack.js';
-import { LOG_BUCKET_LOGICAL_ID, MANAGER_LOGICAL_ID } from '../../functions/deploy-stack/runner-stack-ids.js';
 import { createAwsClients } from '../../functions/shared/aws-clients.js';
 import { TAG_MANAGED_BY, TAG_TEMPLATE_HASH, TAG_TOKEN_VERSION } from '../../functions/shared/contracts.js';
 import { ConfigError, EventValidationError, StackError } from '../../functions/shared/errors.js';
+import { LOG_BUCKET_LOGICAL_ID, MANAGER_LOGICAL_ID } from '../../functions/shared/runner-stack.js';
 import { BASTION_INSTANCE_ID } from '../../stack/runner/bastion.js';
 import { buildRunnerTemplate } from '../../stack/runner/index.js';
 import {

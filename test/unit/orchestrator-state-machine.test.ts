@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { deployStateMachineDefinition, ORCHESTRATOR_STEPS, STEP_FUNCTIONS } from '../../stack/orchestrator/index.js';
 import { RETRIED_ERRORS } from '../../stack/orchestrator/state-machine.js';
+import { chooseNext } from '../support/asl-choice.js';
 import { deployedDefinition, orchestratorTemplate } from './orchestrator-support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: ASL states are arbitrary JSON.
@@ -25,29 +26,7 @@ function successors(s: State): string[] {
   ].filter((n): n is string => typeof n === 'string');
 }
 
-/** `$.a.b` of a JSON value (undefined when absent). */
-const at = (data: unknown, path: string): unknown =>
-  path
-    .replace(/^\$\.?/, '')
-    .split('.')
-    .filter(Boolean)
-    .reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), data);
-
-/** The subset of ASL Choice rules the definition uses: StringEquals, BooleanEquals, IsPresent, And, Or. */
-function matches(rule: State, data: unknown): boolean {
-  if (rule.And) return rule.And.every((r: State) => matches(r, data));
-  if (rule.Or) return rule.Or.some((r: State) => matches(r, data));
-  const value = at(data, rule.Variable);
-  if ('StringEquals' in rule) return value === rule.StringEquals;
-  if ('BooleanEquals' in rule) return value === rule.BooleanEquals;
-  if ('IsPresent' in rule) return (value !== undefined) === rule.IsPresent;
-  throw new Error(`rule not understood by this test: ${JSON.stringify(rule)}`);
-}
-
-const choose = (name: string, data: unknown): string => {
-  const s = state(name);
-  return s.Choices.find((c: State) => matches(c, data))?.Next ?? s.Default;
-};
+const choose = (name: string, data: unknown): string | undefined => chooseNext(state(name), data);
 
 describe('deploy state machine', () => {
   it('runs resolve-token, render-stack, deploy-stack in order, each result at its own path', () => {
