@@ -1,41 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type CliRun, runTsxScript } from '../support/health-cli.js';
 
 /**
  * `npm run demo` (scripts/demo.ts) as a newcomer runs it, in a child process: it starts its own moto, deploys the
  * orchestrator stack, runs the pipeline, judges a healthy hour of logs and writes the HTML report. CI runs this
  * file, so a broken demo fails the build. One run, shared by the assertions below (it takes ~15 s).
  */
-const ROOT = join(import.meta.dirname, '../..');
 
-interface DemoRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type DemoRun = CliRun;
 
-function runDemo(env: Record<string, string>): Promise<DemoRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'scripts/demo.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runDemo = (env: Record<string, string>): Promise<DemoRun> => runTsxScript('scripts/demo.ts', [], env);
 
 describe('npm run demo', () => {
   let dir: string;

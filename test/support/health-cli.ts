@@ -10,9 +10,10 @@ export interface CliRun {
 
 const ROOT = join(import.meta.dirname, '../..');
 
-export function runHealthCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** Runs `npx tsx <script> …args` from the repository root and collects its exit code and output. */
+export function runTsxScript(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'scripts/health.ts', ...args], {
+    const child = spawn('npx', ['tsx', script, ...args], {
       cwd: ROOT,
       env: { ...process.env, NODE_OPTIONS: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,4 +29,8 @@ export function runHealthCli(args: string[], env: Record<string, string> = {}): 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+export function runHealthCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runTsxScript('scripts/health.ts', args, env);
 }
